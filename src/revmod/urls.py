@@ -1,0 +1,15 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("revmod.api.urls")),
+]
+# Pages carry the language in their address (/fr/…, /ar/…): a link opens in its language.
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("accounts/", include("revmod.people.urls")),
+    path("", include("revmod.core.urls")),
+    prefix_default_language=True,
+)
