@@ -10,6 +10,7 @@ reload can tell an edit made in the admin from a change in the file and never si
 the former.
 """
 
+import calendar
 import datetime
 from decimal import Decimal
 
@@ -20,8 +21,26 @@ from django.utils.translation import gettext_lazy as _
 from revmod.parties.models import Instrument
 
 
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later; the 31st plus one month lands on the last day of the shorter
+    month (Jan 31 + 1 month = Feb 28, or 29 in a leap year)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    target_year, target_month = day.year + year, month + 1
+    last_day = calendar.monthrange(target_year, target_month)[1]
+    return datetime.date(target_year, target_month, min(day.day, last_day))
+
+
 class LoadedFromDefinition(models.Model):
-    loaded_values = models.JSONField(default=dict, blank=True, editable=False)
+    loaded_values = models.JSONField(
+        _("values last loaded from the definition file"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "A field that differs from these values was edited in the admin: the next load of "
+            "the definition file keeps it and reports a conflict, unless forced."
+        ),
+    )
 
     class Meta:
         abstract = True
@@ -58,6 +77,16 @@ class Mechanism(LoadedFromDefinition):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def first_step(self) -> "StepDefinition | None":
+        return self.steps.order_by("order").first()
+
+    def completion_step(self) -> "StepDefinition | None":
+        """The step whose reaching completes a review (and counts toward the phase gate)."""
+        return self.steps.filter(counts_as_completed=True).order_by("order").first()
+
+    def phase(self, number: int) -> "PhaseDefinition | None":
+        return self.phases.filter(number=number).select_related("cluster").first()
 
 
 class MechanismInstrument(models.Model):
@@ -204,9 +233,7 @@ class ReviewGroup(LoadedFromDefinition):
         return str(_("Group %(number)s") % {"number": self.number})
 
     def phase_starts_on(self, phase_number: int) -> datetime.date:
-        months = (phase_number - 1) * self.mechanism.phase_length_months
-        year, month = divmod(self.starts_on.month - 1 + months, 12)
-        return self.starts_on.replace(year=self.starts_on.year + year, month=month + 1)
+        return add_months(self.starts_on, (phase_number - 1) * self.mechanism.phase_length_months)
 
 
 class StepDefinition(LoadedFromDefinition):
@@ -234,6 +261,15 @@ class StepDefinition(LoadedFromDefinition):
 
     def __str__(self) -> str:
         return self.name
+
+    def next_step(self) -> "StepDefinition | None":
+        return self.mechanism.steps.filter(order__gt=self.order).order_by("order").first()
+
+    def previous_step(self) -> "StepDefinition | None":
+        return self.mechanism.steps.filter(order__lt=self.order).order_by("-order").first()
+
+    def is_before(self, other: "StepDefinition") -> bool:
+        return self.order < other.order
 
 
 class StepDeadline(LoadedFromDefinition):
@@ -283,15 +319,7 @@ class StepDeadline(LoadedFromDefinition):
             return anchor_date + datetime.timedelta(days=self.amount)
         if self.unit == self.Unit.WEEKS:
             return anchor_date + datetime.timedelta(weeks=self.amount)
-        year, month = divmod(anchor_date.month - 1 + self.amount, 12)
-        target_year, target_month = anchor_date.year + year, month + 1
-        # The 31st plus one month lands on the last day of the shorter month.
-        for day in range(anchor_date.day, 27, -1):
-            try:
-                return datetime.date(target_year, target_month, day)
-            except ValueError:
-                continue
-        return datetime.date(target_year, target_month, 28)
+        return add_months(anchor_date, self.amount)
 
 
 class ConferenceDecision(models.Model):
