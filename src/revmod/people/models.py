@@ -104,6 +104,15 @@ class ActivationLink(models.Model):
     """A one-time link sent to an invited person. Only its hash is stored."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_links")
+    # The mechanism whose rules set the link's lifetime; a re-sent link follows the same rules.
+    mechanism = models.ForeignKey(
+        "mechanisms.Mechanism",
+        verbose_name=_("mechanism"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -168,6 +177,9 @@ class NominationQuerySet(models.QuerySet):
 
 
 class Nomination(models.Model):
+    # The end reason a replacement records; shown translated, stored as a stable code.
+    REPLACED = "replaced"
+
     class Role(models.TextChoices):
         FOCAL_POINT = "focal_point", _("Focal point")
         EXPERT = "expert", _("Governmental expert")
@@ -242,3 +254,9 @@ class Nomination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.get_role_display()} ({self.state}, {self.review})"
+
+    @property
+    def end_reason_display(self) -> str:
+        if self.end_reason == self.REPLACED:
+            return str(_("Replaced"))
+        return self.end_reason
