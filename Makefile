@@ -31,6 +31,7 @@ messages: $(VENV)/.installed
 run: setup
 	@mkdir -p var
 	$(REVMOD) migrate --no-input -v 0
+	$(REVMOD) collectstatic --no-input -v 0
 	$(REVMOD) setup_demo --if-empty
 	$(REVMOD) serve --port $(PORT)
 

@@ -167,7 +167,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 # --- Email ----------------------------------------------------------------------------------
 # "file" (default: ./var/outbox, one .log file a message), "smtp" (EMAIL_HOST, EMAIL_PORT, …) or
 # "console"; any other value is taken as the dotted path of an email backend.
-EMAIL_TRANSPORT = os.environ.get("EMAIL_TRANSPORT", "file")
+EMAIL_TRANSPORT = os.environ.get(
+    "EMAIL_TRANSPORT", os.environ.get("REVMOD_DEFAULT_EMAIL_TRANSPORT", "file")
+)
 EMAIL_OUTBOX_DIR = Path(os.environ.get("EMAIL_OUTBOX_DIR", VAR_DIR / "outbox"))
 if EMAIL_TRANSPORT == "file":
     _mailer = {

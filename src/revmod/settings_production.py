@@ -5,6 +5,9 @@ Start-up fails loudly rather than running with a development secret key or with 
 
 import os
 
+# Production sends real mail unless EMAIL_TRANSPORT says otherwise (read by revmod.settings).
+os.environ.setdefault("REVMOD_DEFAULT_EMAIL_TRANSPORT", "smtp")
+
 from django.core.exceptions import ImproperlyConfigured
 
 from revmod.settings import *  # noqa: F403
