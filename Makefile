@@ -25,8 +25,7 @@ translations: $(VENV)/.installed
 
 # Regenerates the .po catalogues from the source (needs gettext's xgettext).
 messages: $(VENV)/.installed
-	cd src/revmod && ../../$(REVMOD) makemessages --no-obsolete --no-location -l ar -l zh_Hans -l fr -l ru -l es -l en
-	cd src/revmod && ../../$(REVMOD) makemessages --no-obsolete --no-location -d djangojs -l ar -l zh_Hans -l fr -l ru -l es -l en
+	cd src/revmod && ../../$(REVMOD) makemessages --no-obsolete --no-location -l ar -l zh_Hans -l fr -l ru -l es
 
 run: setup
 	@mkdir -p var
