@@ -51,7 +51,9 @@ INSTALLED_APPS = [
     "revmod.mechanisms",
     "revmod.people",
     "revmod.reviews",
+    "revmod.draws",
     "revmod.api",
+    "revmod.demo",
 ]
 
 MIDDLEWARE = [
