@@ -65,6 +65,13 @@ class Instrument(models.Model):
         return self.short_name or self.code
 
 
+class StateQuerySet(models.QuerySet):
+    def parties_to(self, instrument_code: str, *, on: datetime.date):
+        """The States party to an instrument on a day."""
+        statuses = PartyStatus.objects.on(on).filter(instrument_id=instrument_code)
+        return self.filter(code__in=statuses.values("state_id"))
+
+
 class State(models.Model):
     """A State (or a regional economic integration organization such as the European Union)."""
 
@@ -96,6 +103,8 @@ class State(models.Model):
         related_name="+",
         help_text=_("Only for a party in no regional group: the group the draw treats as its own."),
     )
+
+    objects = StateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("State")

@@ -2,7 +2,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from revmod.mechanisms.models import (
@@ -20,13 +19,6 @@ from revmod.parties.models import Instrument, PartyStatus, RegionalGroup, State
 from revmod.people.models import User
 
 PASSWORD = "a long enough passphrase"
-
-
-@pytest.fixture(autouse=True)
-def _english_outside_requests():
-    # A request activates its language in the test's thread and leaves it active afterwards.
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

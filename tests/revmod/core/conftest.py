@@ -1,5 +1,4 @@
 import pytest
-from django.utils import translation
 
 from factories import (
     CountryReviewFactory,
@@ -13,13 +12,6 @@ from factories import (
 from revmod.parties.models import Instrument, State
 from revmod.people.models import User
 from revmod.reviews.models import CountryReview
-
-
-@pytest.fixture(autouse=True)
-def _english_outside_requests():
-    # A request activates its language in the test's thread and leaves it active afterwards.
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
