@@ -92,6 +92,7 @@ class StepDefinitionAdmin(TranslationAdmin):
         "mechanism",
         "optional",
         "cleared_by_focal_point",
+        "submitted_by",
         "counts_as_completed",
     ]
     list_display_links = ["code", "name"]

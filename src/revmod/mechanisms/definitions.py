@@ -197,6 +197,7 @@ class _Parser:
                 "phase_length_months",
                 "gate_threshold_percent",
                 "activation_link_days",
+                "unresponsive_after_days",
                 "draw_rules",
                 "clusters",
                 "phases",
@@ -214,6 +215,7 @@ class _Parser:
             "phase_length_months": top.integer("phase_length_months", minimum=1),
             "gate_threshold_percent": top.percent("gate_threshold_percent"),
             "activation_link_days": top.integer("activation_link_days", minimum=1),
+            "unresponsive_after_days": top.integer("unresponsive_after_days", minimum=1),
         }
         clusters = self.clusters(top)
         steps = self.steps(top)
@@ -361,7 +363,11 @@ class _Parser:
             self.sequence(top.value("steps"), top.line("steps"), "steps"), start=1
         ):
             step = self.section(
-                item, line, _("a step"), ["code", "name"], ["description", "deadlines", *flags]
+                item,
+                line,
+                _("a step"),
+                ["code", "name"],
+                ["description", "deadlines", "submitted_by", *flags],
             )
             code = step.slug("code", StepDefinition)
             if any(part.key == code for part in parts):
@@ -376,6 +382,9 @@ class _Parser:
             values |= {
                 name: step.boolean(name, default=_default(StepDefinition, name)) for name in flags
             }
+            values["submitted_by"] = self.submitted_by(
+                step, code, bool(values["cleared_by_focal_point"])
+            )
             parts.append(
                 Part(code, values, line, step.mapping.key_lines, self.deadlines(step, code))
             )
@@ -397,6 +406,35 @@ class _Parser:
                         % {"deadline": deadline.key, "anchor": anchor},
                     )
         return parts
+
+    def submitted_by(self, step: "_Section", code: str, cleared_by_focal_point: bool) -> str:
+        """Whose output the step is. A step a focal point clears must say which State's: the
+        engine cannot guess it from the step's code."""
+        if cleared_by_focal_point and not step.has("submitted_by"):
+            step.fail(
+                "code",
+                _(
+                    "the step %(code)r is cleared by a focal point: it must say whose output it "
+                    "is (submitted_by: %(choices)s)."
+                )
+                % {"code": code, "choices": ", ".join(StepDefinition.SubmittedBy.values)},
+            )
+        submitted_by = step.choice(
+            "submitted_by",
+            StepDefinition.SubmittedBy.values,
+            default=_default(StepDefinition, "submitted_by"),
+        )
+        if cleared_by_focal_point == (submitted_by == StepDefinition.SubmittedBy.SECRETARIAT):
+            step.fail(
+                "submitted_by",
+                _(
+                    "the step %(code)r: a step cleared by a focal point belongs to the State "
+                    "under review or to the reviewing States; any other step belongs to the "
+                    "secretariat."
+                )
+                % {"code": code},
+            )
+        return submitted_by
 
     def deadlines(self, step: "_Section", step_code: str) -> list[Part]:
         if not step.has("deadlines"):

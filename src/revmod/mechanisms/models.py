@@ -14,6 +14,7 @@ import calendar
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +70,13 @@ class Mechanism(LoadedFromDefinition):
         ),
     )
     activation_link_days = models.PositiveSmallIntegerField(_("activation link valid for (days)"))
+    unresponsive_after_days = models.PositiveSmallIntegerField(
+        _("focal point unresponsive after (days)"),
+        default=30,
+        help_text=_(
+            "A focal point with no activity this many days after being notified is flagged."
+        ),
+    )
 
     class Meta:
         verbose_name = _("mechanism")
@@ -237,6 +245,11 @@ class ReviewGroup(LoadedFromDefinition):
 
 
 class StepDefinition(LoadedFromDefinition):
+    class SubmittedBy(models.TextChoices):
+        STATE_UNDER_REVIEW = "state_under_review", _("The State under review")
+        REVIEWING_STATES = "reviewing_states", _("The reviewing States")
+        SECRETARIAT = "secretariat", _("The secretariat")
+
     mechanism = models.ForeignKey(Mechanism, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(_("order"))
     code = models.SlugField(_("code"), max_length=40)
@@ -248,6 +261,15 @@ class StepDefinition(LoadedFromDefinition):
     cleared_by_focal_point = models.BooleanField(_("cleared by the focal point"), default=False)
     counts_as_completed = models.BooleanField(
         _("reaching this step completes the review"), default=False
+    )
+    submitted_by = models.CharField(
+        _("output drafted and cleared by"),
+        max_length=20,
+        choices=SubmittedBy.choices,
+        default=SubmittedBy.SECRETARIAT,
+        help_text=_(
+            "Whose governmental experts draft the step's output and whose focal point clears it."
+        ),
     )
 
     class Meta:
@@ -261,6 +283,18 @@ class StepDefinition(LoadedFromDefinition):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # The same rule as the definition file: a focal point clears only a State's output.
+        if self.cleared_by_focal_point == (self.submitted_by == self.SubmittedBy.SECRETARIAT):
+            raise ValidationError(
+                {
+                    "submitted_by": _(
+                        "A step cleared by a focal point belongs to the State under review or to "
+                        "the reviewing States; any other step belongs to the secretariat."
+                    )
+                }
+            )
 
     def next_step(self) -> "StepDefinition | None":
         return self.mechanism.steps.filter(order__gt=self.order).order_by("order").first()

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from factories import MechanismFactory
 from revmod.mechanisms.models import ReviewGroup, StepDeadline, StepDefinition, add_months
@@ -88,3 +89,34 @@ def test_the_steps_of_a_mechanism_follow_each_other_from_the_first_to_the_comple
 @pytest.mark.django_db
 def test_a_mechanism_without_steps_has_no_first_step(instruments):
     assert MechanismFactory().first_step() is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("cleared_by_focal_point", "submitted_by"),
+    [
+        (True, StepDefinition.SubmittedBy.SECRETARIAT),
+        (False, StepDefinition.SubmittedBy.REVIEWING_STATES),
+    ],
+)
+def test_an_admin_edit_that_gives_a_focal_point_the_secretariat_s_step_or_the_reverse_is_refused(
+    instruments, cleared_by_focal_point, submitted_by
+):
+    load_mechanism(UNTOC_FILE)
+    step = StepDefinition.objects.get(mechanism__code="untoc", code="written_feedback")
+    step.cleared_by_focal_point, step.submitted_by = cleared_by_focal_point, submitted_by
+
+    with pytest.raises(ValidationError) as refused:
+        step.full_clean()
+
+    assert "submitted_by" in refused.value.message_dict
+
+
+@pytest.mark.django_db
+def test_a_step_the_reviewing_states_clear_passes_the_admin_checks(instruments):
+    load_mechanism(UNTOC_FILE)
+    step = StepDefinition.objects.get(mechanism__code="untoc", code="written_feedback")
+
+    step.full_clean()
+
+    assert step.submitted_by == StepDefinition.SubmittedBy.REVIEWING_STATES

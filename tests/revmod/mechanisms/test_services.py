@@ -38,6 +38,7 @@ def test_the_shipped_untoc_definition_loads_with_its_instruments_clusters_phases
     assert mechanism.phase_length_months == 24
     assert mechanism.gate_threshold_percent == Decimal(70)
     assert mechanism.activation_link_days == 10
+    assert mechanism.unresponsive_after_days == 30
     assert [c.number for c in mechanism.clusters.all()] == [1, 2, 3, 4]
     assert [(p.number, p.cluster.number) for p in mechanism.phases.all()] == [
         (1, 1),
@@ -105,6 +106,14 @@ def test_the_untoc_steps_come_in_order_with_their_deadlines(instruments):
         "written_feedback",
         "list_of_observations",
     ]
+    assert {s.code: s.submitted_by for s in steps if s.cleared_by_focal_point} == {
+        "self_assessment": StepDefinition.SubmittedBy.STATE_UNDER_REVIEW,
+        "written_feedback": StepDefinition.SubmittedBy.REVIEWING_STATES,
+        "list_of_observations": StepDefinition.SubmittedBy.REVIEWING_STATES,
+    }
+    assert {s.submitted_by for s in steps if not s.cleared_by_focal_point} == {
+        StepDefinition.SubmittedBy.SECRETARIAT
+    }
     assert [s.code for s in steps if s.counts_as_completed] == ["completed"]
     deadlines = {
         (d.step.code, d.code): (
@@ -176,6 +185,13 @@ def test_the_shipped_uncac_definition_loads_on_the_same_engine(instruments):
     )
     assert not rules.per_instrument and rules.cadence == DrawRules.Cadence.YEARLY
     assert mechanism.completion_step().code == "completed"
+    assert mechanism.unresponsive_after_days == 30
+    assert {
+        step.code: step.submitted_by for step in mechanism.steps.filter(cleared_by_focal_point=True)
+    } == {
+        "self_assessment": StepDefinition.SubmittedBy.STATE_UNDER_REVIEW,
+        "country_report": StepDefinition.SubmittedBy.STATE_UNDER_REVIEW,
+    }
 
 
 def test_both_shipped_definitions_live_side_by_side(instruments):
@@ -527,6 +543,39 @@ MALFORMED = [
         ],
         "date written YYYY-MM-DD",
         id="not a date",
+    ),
+    pytest.param(
+        [
+            ("  - code: written_feedback", "  - code: written_feedback  # here"),
+            ("    submitted_by: reviewing_states\n", ""),
+        ],
+        "it must say whose output it is",
+        id="cleared step without its submitter",
+    ),
+    pytest.param(
+        [("    submitted_by: state_under_review", "    submitted_by: secretariat  # here")],
+        "a step cleared by a focal point belongs to the State under review or to the reviewing",
+        id="cleared step owned by the secretariat",
+    ),
+    pytest.param(
+        [("    submitted_by: secretariat", "    submitted_by: reviewing_states  # here")],
+        "any other step belongs to the secretariat",
+        id="secretariat step owned by a State",
+    ),
+    pytest.param(
+        [("    submitted_by: reviewing_states", "    submitted_by: reviewers  # here")],
+        "submitted_by must be one of state_under_review, reviewing_states, secretariat",
+        id="unknown submitter",
+    ),
+    pytest.param(
+        [("unresponsive_after_days: 30", "unresponsive_after_days: 0  # here")],
+        "unresponsive_after_days must be a whole number of 1 or more, not 0",
+        id="no days before a focal point is unresponsive",
+    ),
+    pytest.param(
+        [("unresponsive_after_days: 30\n", ""), ("code: untoc", "code: untoc  # here")],
+        "missing required key 'unresponsive_after_days'",
+        id="no unresponsive delay",
     ),
     pytest.param(
         [("    counts_as_completed: true\n", ""), ("\nsteps:\n", "\nsteps:  # here\n")],
