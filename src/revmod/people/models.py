@@ -260,3 +260,58 @@ class Nomination(models.Model):
         if self.end_reason == self.REPLACED:
             return str(_("Replaced"))
         return self.end_reason
+
+
+class FollowUpAction(models.Model):
+    """A contact the secretariat made to obtain a State's nominations or an answer from its focal
+    point (through its Permanent Mission or a UNODC office), and what came of it."""
+
+    class Channel(models.TextChoices):
+        PERMANENT_MISSION = "permanent_mission", _("Permanent Mission")
+        FIELD_OFFICE = "field_office", _("UNODC field office")
+        REGIONAL_OFFICE = "regional_office", _("UNODC regional office")
+        OTHER = "other", _("Other")
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        NOMINATION_RECEIVED = "nomination_received", _("Nomination received")
+        NO_ANSWER = "no_answer", _("No answer")
+        OTHER = "other", _("Other")
+
+    review = models.ForeignKey(
+        "reviews.CountryReview",
+        verbose_name=_("review"),
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )
+    state = models.ForeignKey(
+        State, verbose_name=_("State"), on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    channel = models.CharField(_("contacted through"), max_length=20, choices=Channel.choices)
+    contacted_on = models.DateField(_("contacted on"))
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    outcome_note = models.TextField(_("about the outcome"), blank=True)
+    recorded_by = models.ForeignKey(
+        User, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    outcome_updated_at = models.DateTimeField(_("outcome updated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up action")
+        verbose_name_plural = _("follow-up actions")
+        ordering = ["review", "state", "-contacted_on", "-id"]
+
+    def __str__(self) -> str:
+        return str(
+            _("%(state)s contacted through %(channel)s on %(date)s")
+            % {
+                "state": self.state,
+                "channel": self.get_channel_display(),
+                "date": self.contacted_on,
+            }
+        )

@@ -34,6 +34,8 @@ SECRETARIAT_PERMISSIONS = [
     "end_nomination",
     "list_people",
     "view_review_nominations",
+    "view_nomination_health",
+    "record_follow_up",
     # The admin asks for the model permissions; writes there still go through the services.
     "view_user",
     "change_user",

@@ -22,8 +22,9 @@ from revmod.core import audit
 from revmod.core.domain import DomainError, NotAllowed
 from revmod.mechanisms.models import Mechanism
 from revmod.parties.models import Language, State
-from revmod.people.models import ActivationLink, Nomination, NoteVerbale, User
+from revmod.people.models import ActivationLink, FollowUpAction, Nomination, NoteVerbale, User
 from revmod.people.tasks import absolute_url, send_account_email
+from revmod.reviews.health import states_taking_part
 from revmod.reviews.models import CountryReview
 
 
@@ -692,3 +693,113 @@ def end_nomination(
         },
     )
     return nomination
+
+
+# --- Follow-up of missing or unresponsive nominees -----------------------------------------------
+
+
+def _check_follow_up_outcome(outcome: str, outcome_note: str) -> str:
+    if outcome not in FollowUpAction.Outcome.values:
+        raise DomainError(_("Choose the outcome of the follow-up."))
+    outcome_note = (outcome_note or "").strip()
+    if outcome == FollowUpAction.Outcome.OTHER and not outcome_note:
+        raise DomainError(_("Say what the outcome was: it is recorded with the follow-up."))
+    return outcome_note
+
+
+@transaction.atomic
+def record_follow_up(
+    *,
+    actor,
+    review: CountryReview,
+    state: State,
+    channel: str,
+    contacted_on: datetime.date,
+    contact_person: str = "",
+    note: str = "",
+    outcome: str = FollowUpAction.Outcome.PENDING,
+    outcome_note: str = "",
+    at: datetime.datetime | None = None,
+) -> FollowUpAction:
+    """Record that the secretariat contacted a State (its Permanent Mission, a UNODC office…)
+    about the nominations of a review, and what came of it so far."""
+    _require(
+        actor,
+        "people.record_follow_up",
+        reason=_("Only the secretariat can record follow-up actions."),
+    )
+    at = at or timezone.now()
+    if channel not in FollowUpAction.Channel.values:
+        raise DomainError(_("Choose how the State was contacted."))
+    if contacted_on > timezone.localdate(at):
+        raise DomainError(
+            _("The contact date %(date)s is in the future.") % {"date": _format_date(contacted_on)}
+        )
+    if state not in states_taking_part([review])[review.pk]:
+        raise DomainError(
+            _("%(state)s takes no part in the %(review)s.") % {"state": state, "review": review}
+        )
+    outcome_note = _check_follow_up_outcome(outcome, outcome_note)
+    follow_up = FollowUpAction.objects.create(
+        review=review,
+        state=state,
+        channel=channel,
+        contacted_on=contacted_on,
+        contact_person=(contact_person or "").strip(),
+        note=(note or "").strip(),
+        outcome=outcome,
+        outcome_note=outcome_note,
+        recorded_by=actor,
+        recorded_at=at,
+        outcome_updated_at=at if outcome != FollowUpAction.Outcome.PENDING else None,
+    )
+    audit.record(
+        "people.follow_up_recorded",
+        actor=actor,
+        target=follow_up,
+        review_id=review.pk,
+        state_code=state.code,
+        data={
+            "channel": channel,
+            "contacted_on": contacted_on.isoformat(),
+            "contact_person": follow_up.contact_person,
+            "outcome": outcome,
+        },
+        at=at,
+    )
+    return follow_up
+
+
+@transaction.atomic
+def update_follow_up_outcome(
+    *,
+    actor,
+    follow_up: FollowUpAction,
+    outcome: str,
+    outcome_note: str = "",
+    at: datetime.datetime | None = None,
+) -> FollowUpAction:
+    _require(
+        actor,
+        "people.record_follow_up",
+        reason=_("Only the secretariat can record follow-up actions."),
+    )
+    at = at or timezone.now()
+    _lock(follow_up)
+    outcome_note = _check_follow_up_outcome(outcome, outcome_note)
+    if outcome == follow_up.outcome and outcome_note == follow_up.outcome_note:
+        raise DomainError(_("This follow-up already has this outcome."))
+    previous = follow_up.outcome
+    follow_up.outcome, follow_up.outcome_note = outcome, outcome_note
+    follow_up.outcome_updated_at = at
+    follow_up.save(update_fields=["outcome", "outcome_note", "outcome_updated_at"])
+    audit.record(
+        "people.follow_up_outcome_updated",
+        actor=actor,
+        target=follow_up,
+        review_id=follow_up.review_id,
+        state_code=follow_up.state_id,
+        data={"from": previous, "to": outcome, "note": outcome_note},
+        at=at,
+    )
+    return follow_up
