@@ -228,6 +228,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read and act on a treaty implementation review mechanism.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models name their choices "Status": each keeps its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewStepStatusEnum": "revmod.reviews.models.ReviewStep.Status",
+        "ReviewPhaseStatusEnum": "revmod.reviews.models.ReviewPhase.Status",
+        "DrawStatusEnum": "revmod.draws.models.Draw.Status",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------

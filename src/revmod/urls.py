@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("revmod.people.urls")),
+    path("reviews/", include("revmod.reviews.urls_health")),
     path("reviews/", include("revmod.reviews.urls")),
     path("draws/", include("revmod.draws.urls")),
     path("", include("revmod.core.urls")),

@@ -13,9 +13,17 @@ router.register("instruments", views.InstrumentViewSet, basename="instrument")
 router.register("clusters", views.ClusterViewSet, basename="cluster")
 router.register("regional-groups", views.RegionalGroupViewSet, basename="regional-group")
 router.register("parties", views.PartyViewSet, basename="party")
+router.register("reviews", views.ReviewViewSet, basename="review")
+router.register("steps", views.StepViewSet, basename="step")
+router.register("extensions", views.ExtensionViewSet, basename="extension")
+router.register("assignments", views.AssignmentViewSet, basename="assignment")
+router.register("draws", views.DrawViewSet, basename="draw")
+router.register("audit", views.AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("auth/token/", obtain_auth_token, name="token"),
+    path("gate/", views.GateView.as_view(), name="gate"),
+    path("nomination-health/", views.NominationHealthView.as_view(), name="nomination-health"),
     path("", include(router.urls)),
 ]

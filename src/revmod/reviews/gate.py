@@ -9,6 +9,7 @@ decisions taken by that day.
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -116,3 +117,54 @@ def group_gate(
         previous_phase_starts_on=previous_start,
         verdict=verdict,
     )
+
+
+@dataclass(frozen=True)
+class GateRow:
+    """One group on the gate page: the phase it waits for, and its gate (None once the group is
+    in the mechanism's last phase, or when the mechanism has no such phase)."""
+
+    group: ReviewGroup
+    phase_number: int | None
+    gate: GroupGate | None
+
+
+def next_phase_number(highest_launched: int | None) -> int:
+    """The phase a group waits for: the one after the latest any of its reviews launched (the
+    first gate stands before phase 2)."""
+    return max((highest_launched or 0) + 1, 2)
+
+
+def gate_overview(
+    *,
+    as_of: datetime.date | None = None,
+    mechanism_code: str = "",
+    group_number: int | None = None,
+    phase_number: int | None = None,
+) -> list[GateRow]:
+    """The gate of every group (of a mechanism, or one group), for the phase asked for or else the
+    next phase of each group, on `as_of` (default today)."""
+    as_of = as_of or timezone.localdate()
+    groups = ReviewGroup.objects.select_related("mechanism").annotate(
+        last_phase=Max("mechanism__phases__number")
+    )
+    if mechanism_code:
+        groups = groups.filter(mechanism__code=mechanism_code)
+    if group_number is not None:
+        groups = groups.filter(number=group_number)
+    launched = (
+        ReviewPhase.objects.filter(review__group__in=groups.values("pk"))
+        .filter(launched_at__lt=_end_of(as_of))
+        .values("review__group")
+        .annotate(highest=Max("definition__number"))
+        .order_by()
+    )
+    highest = {row["review__group"]: row["highest"] for row in launched}
+    rows = []
+    for group in groups.order_by("mechanism__code", "number"):
+        number = phase_number or next_phase_number(highest.get(group.pk))
+        if 2 <= number <= (group.last_phase or 0):
+            rows.append(GateRow(group, number, group_gate(group, number, as_of=as_of)))
+        else:
+            rows.append(GateRow(group, None, None))
+    return rows

@@ -315,3 +315,44 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.due_date.deadline}: {self.previous_due_on} → {self.new_due_on}"
+
+
+class StepSubmission(models.Model):
+    """One reviewing State's own submission of a step the reviewing States own (the written
+    feedback): once reviewers are drawn, each of them drafts and clears its own, and the step
+    completes when every State drawn for the review has cleared."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open: experts drafting")
+        AWAITING_CLEARANCE = "awaiting_clearance", _("Awaiting clearance by the focal point")
+        CLEARED = "cleared", _("Cleared")
+
+    step = models.ForeignKey(
+        ReviewStep, verbose_name=_("step"), on_delete=models.CASCADE, related_name="submissions"
+    )
+    state = models.ForeignKey(
+        State, verbose_name=_("reviewing State"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cleared by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("submission of a reviewing State")
+        verbose_name_plural = _("submissions of the reviewing States")
+        ordering = ["step", "state__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "state"], name="one_submission_per_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} — {self.state}"

@@ -16,37 +16,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from revmod.core.domain import ALLOWED, DomainError, Verdict, denied
+from revmod.draws.services import has_confirmed_draw, reviewing_states
+from revmod.mechanisms.models import StepDefinition
+from revmod.parties.models import State
 from revmod.people.models import Nomination
 from revmod.people.rules import is_secretariat
-from revmod.reviews.models import CountryReview, DueDate, ReviewStep
+from revmod.reviews.models import CountryReview, DueDate, ReviewStep, StepSubmission
 
-STATE_UNDER_REVIEW = "state_under_review"
-REVIEWING_STATES = "reviewing_states"
-SECRETARIAT = "secretariat"
-
-# Whose output a step cleared by a focal point is, by step code. This belongs in the mechanism
-# definition (a `submitted_by` field of StepDefinition, filled by the loader); until the field
-# exists, this is the one place that knows it. Other cleared steps belong to the State under
-# review.
-_OUTPUT_OWNER_BY_CODE = {
-    "self_assessment": STATE_UNDER_REVIEW,
-    "written_feedback": REVIEWING_STATES,
-    "list_of_observations": REVIEWING_STATES,
-}
+STATE_UNDER_REVIEW = StepDefinition.SubmittedBy.STATE_UNDER_REVIEW
+REVIEWING_STATES = StepDefinition.SubmittedBy.REVIEWING_STATES
+SECRETARIAT = StepDefinition.SubmittedBy.SECRETARIAT
 
 Role = Nomination.Role
 Status = ReviewStep.Status
+SubmissionStatus = StepSubmission.Status
 
 
 def output_owner(step_definition) -> str:
-    """Who submits a step's output: the State under review, the reviewing States (any State
-    with a nomination in the review other than the State under review) or the secretariat."""
-    declared = getattr(step_definition, "submitted_by", "")
-    if declared:
-        return declared
-    if not step_definition.cleared_by_focal_point:
-        return SECRETARIAT
-    return _OUTPUT_OWNER_BY_CODE.get(step_definition.code, STATE_UNDER_REVIEW)
+    """Who submits a step's output, as the mechanism definition says: the State under review,
+    the reviewing States (those drawn for the review: revmod.draws) or the secretariat."""
+    return step_definition.submitted_by
 
 
 def acting_state_code(user, step: ReviewStep, roles, day: datetime.date | None = None) -> str:
@@ -61,9 +50,41 @@ def acting_state_code(user, step: ReviewStep, roles, day: datetime.date | None =
     )
     if owner == STATE_UNDER_REVIEW:
         nominations = nominations.filter(state_id=review.state_id)
+    elif has_confirmed_draw(review, step.phase.definition.number):
+        nominations = nominations.filter(
+            state__in=reviewing_states(review, step.phase.definition.number)
+        )
     else:
+        # Before any draw is confirmed (reviews set up by hand), any State nominated in the
+        # review other than the State under review acts as a reviewing State.
         nominations = nominations.exclude(state_id=review.state_id)
     return nominations.order_by("state_id").values_list("state_id", flat=True).first() or ""
+
+
+def _phase_number(step: ReviewStep) -> int:
+    return step.phase.definition.number
+
+
+def submissions_per_state(step: ReviewStep) -> bool:
+    """Whether each reviewing State drafts and clears its own submission of the step: a step the
+    reviewing States own, once their draw for the phase is confirmed. Before that, the first
+    reviewing State to clear completes the step."""
+    return output_owner(step.definition) == REVIEWING_STATES and has_confirmed_draw(
+        step.phase.review, _phase_number(step)
+    )
+
+
+def submission_progress(step: ReviewStep) -> dict[str, str]:
+    """The status of the submission of each State drawn to review, by State code."""
+    required = reviewing_states(step.phase.review, _phase_number(step))
+    codes = list(required.order_by("code").values_list("code", flat=True))
+    statuses = dict(step.submissions.filter(state_id__in=codes).values_list("state_id", "status"))
+    return {code: statuses.get(code, SubmissionStatus.OPEN) for code in codes}
+
+
+def _submission_status(step: ReviewStep, state_code: str) -> str:
+    current = step.submissions.filter(state_id=state_code).values_list("status", flat=True)
+    return current.first() or SubmissionStatus.OPEN
 
 
 def enforce(role: Verdict, status: Verdict) -> None:
@@ -107,15 +128,46 @@ def status_to_open(step: ReviewStep) -> Verdict:
     return _status_in(step, Status.PENDING)
 
 
-def status_to_submit(step: ReviewStep) -> Verdict:
-    return _status_in(step, Status.OPEN)
+def _submission_in(step: ReviewStep, state_code: str, *statuses: str) -> Verdict:
+    """When each reviewing State submits its own, the acting State's submission must be in one
+    of `statuses` (no State acting: the role verdict refuses first)."""
+    if not state_code or not submissions_per_state(step):
+        return ALLOWED
+    current = _submission_status(step, state_code)
+    if current in statuses:
+        return ALLOWED
+    messages = {
+        SubmissionStatus.OPEN: _(
+            "The submission of %(state)s is open: the draft is with its experts."
+        ),
+        SubmissionStatus.AWAITING_CLEARANCE: _(
+            "The submission of %(state)s is awaiting clearance by its focal point."
+        ),
+        SubmissionStatus.CLEARED: _(
+            "%(state)s has cleared its submission; the step is completed once every reviewing "
+            "State has cleared its own."
+        ),
+    }
+    state = State.objects.get(pk=state_code)
+    return denied(messages[SubmissionStatus(current)] % {"state": state})
 
 
-def status_to_clear(step: ReviewStep) -> Verdict:
-    return _status_in(step, Status.OPEN, Status.AWAITING_CLEARANCE)
+def status_to_submit(step: ReviewStep, state_code: str = "") -> Verdict:
+    return _status_in(step, Status.OPEN) and _submission_in(step, state_code, SubmissionStatus.OPEN)
 
 
-def status_to_return(step: ReviewStep) -> Verdict:
+def status_to_clear(step: ReviewStep, state_code: str = "") -> Verdict:
+    return _status_in(step, Status.OPEN, Status.AWAITING_CLEARANCE) and _submission_in(
+        step, state_code, SubmissionStatus.OPEN, SubmissionStatus.AWAITING_CLEARANCE
+    )
+
+
+def status_to_return(step: ReviewStep, state_code: str = "") -> Verdict:
+    if state_code and submissions_per_state(step):
+        # The step stays open while each State's own submission moves.
+        return _status_in(step, Status.OPEN, Status.AWAITING_CLEARANCE) and _submission_in(
+            step, state_code, SubmissionStatus.AWAITING_CLEARANCE
+        )
     return _status_in(step, Status.AWAITING_CLEARANCE)
 
 
@@ -241,15 +293,18 @@ def can_open(user, step: ReviewStep) -> Verdict:
 
 
 def can_submit_for_clearance(user, step: ReviewStep) -> Verdict:
-    return _first_refusal(role_to_submit(user, step), status_to_submit(step))
+    state_code = acting_state_code(user, step, [Role.EXPERT, Role.FOCAL_POINT])
+    return _first_refusal(role_to_submit(user, step), status_to_submit(step, state_code))
 
 
 def can_clear(user, step: ReviewStep) -> Verdict:
-    return _first_refusal(role_to_clear(user, step), status_to_clear(step))
+    state_code = acting_state_code(user, step, [Role.FOCAL_POINT])
+    return _first_refusal(role_to_clear(user, step), status_to_clear(step, state_code))
 
 
 def can_return_to_experts(user, step: ReviewStep) -> Verdict:
-    return _first_refusal(role_to_return(user, step), status_to_return(step))
+    state_code = acting_state_code(user, step, [Role.FOCAL_POINT])
+    return _first_refusal(role_to_return(user, step), status_to_return(step, state_code))
 
 
 def can_complete(user, step: ReviewStep) -> Verdict:

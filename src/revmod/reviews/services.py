@@ -36,11 +36,13 @@ from revmod.reviews.models import (
     Extension,
     ReviewPhase,
     ReviewStep,
+    StepSubmission,
     StepTransition,
 )
 from revmod.reviews.signals import review_event
 
 Status = ReviewStep.Status
+SubmissionStatus = StepSubmission.Status
 Role = rules.Role
 
 
@@ -166,6 +168,38 @@ def _move(
         _count_due_dates(step.phase, anchor=step, event=StepDeadline.Event.START)
     if to_status in ReviewStep.FINISHED:
         _count_due_dates(step.phase, anchor=step, event=StepDeadline.Event.END)
+
+
+def _move_submission(
+    step: ReviewStep,
+    state_code: str,
+    to_status: str,
+    *,
+    action: str,
+    actor,
+    at: datetime.datetime,
+    reason: str = "",
+) -> None:
+    """Change one reviewing State's own submission of a step; the step itself stays open."""
+    submission, _created = StepSubmission.objects.select_for_update().get_or_create(
+        step=step, state_id=state_code
+    )
+    from_status = submission.status
+    submission.status = to_status
+    cleared = to_status == SubmissionStatus.CLEARED
+    submission.cleared_at = at if cleared else None
+    submission.cleared_by = actor if cleared else None
+    submission.save(update_fields=["status", "cleared_at", "cleared_by"])
+    data = {
+        "phase": step.phase.definition.number,
+        "step": step.definition.code,
+        "from": from_status,
+        "to": to_status,
+        "on_behalf_of": state_code,
+    }
+    if reason:
+        data["reason"] = reason
+    _record(action, actor=actor, at=at, review=step.phase.review, target=step, **data)
 
 
 def _advance(phase: ReviewPhase, *, actor, at: datetime.datetime) -> None:
@@ -345,16 +379,28 @@ def submit_for_clearance(*, actor, step: ReviewStep, at: datetime.datetime | Non
     at = at or timezone.now()
     current = _locked(step)
     day = timezone.localdate(at)
-    rules.enforce(rules.role_to_submit(actor, current, day), rules.status_to_submit(current))
     state_code = rules.acting_state_code(actor, current, [Role.EXPERT, Role.FOCAL_POINT], day)
-    _move(
-        current,
-        Status.AWAITING_CLEARANCE,
-        action="review.step_submitted_for_clearance",
-        actor=actor,
-        at=at,
-        state_code=state_code,
+    rules.enforce(
+        rules.role_to_submit(actor, current, day), rules.status_to_submit(current, state_code)
     )
+    if rules.submissions_per_state(current):
+        _move_submission(
+            current,
+            state_code,
+            SubmissionStatus.AWAITING_CLEARANCE,
+            action="review.submission_submitted_for_clearance",
+            actor=actor,
+            at=at,
+        )
+    else:
+        _move(
+            current,
+            Status.AWAITING_CLEARANCE,
+            action="review.step_submitted_for_clearance",
+            actor=actor,
+            at=at,
+            state_code=state_code,
+        )
     _refresh_caller(step, current)
     return current
 
@@ -362,20 +408,46 @@ def submit_for_clearance(*, actor, step: ReviewStep, at: datetime.datetime | Non
 @transaction.atomic
 def clear_and_submit(*, actor, step: ReviewStep, at: datetime.datetime | None = None):
     """The focal point of the owning State clears the submission: the step is completed and the
-    next one opens."""
+    next one opens. When each reviewing State submits its own (rules.submissions_per_state), the
+    step is completed once the last of the States drawn for the review has cleared."""
     at = at or timezone.now()
     current = _locked(step)
     day = timezone.localdate(at)
-    rules.enforce(rules.role_to_clear(actor, current, day), rules.status_to_clear(current))
     state_code = rules.acting_state_code(actor, current, [Role.FOCAL_POINT], day)
-    _move(
-        current,
-        Status.COMPLETED,
-        action="review.step_cleared",
-        actor=actor,
-        at=at,
-        state_code=state_code,
+    rules.enforce(
+        rules.role_to_clear(actor, current, day), rules.status_to_clear(current, state_code)
     )
+    if rules.submissions_per_state(current):
+        _move_submission(
+            current,
+            state_code,
+            SubmissionStatus.CLEARED,
+            action="review.submission_cleared",
+            actor=actor,
+            at=at,
+        )
+        progress = rules.submission_progress(current)
+        if any(status != SubmissionStatus.CLEARED for status in progress.values()):
+            _refresh_caller(step, current)
+            return current
+        _move(
+            current,
+            Status.COMPLETED,
+            action="review.step_completed",
+            actor=actor,
+            at=at,
+            state_code=state_code,
+            automatic=True,
+        )
+    else:
+        _move(
+            current,
+            Status.COMPLETED,
+            action="review.step_cleared",
+            actor=actor,
+            at=at,
+            state_code=state_code,
+        )
     _advance(current.phase, actor=actor, at=at)
     _refresh_caller(step, current)
     return current
@@ -388,18 +460,31 @@ def return_to_experts(
     at = at or timezone.now()
     current = _locked(step)
     day = timezone.localdate(at)
-    rules.enforce(rules.role_to_return(actor, current, day), rules.status_to_return(current))
-    reason = _required_reason(reason)
     state_code = rules.acting_state_code(actor, current, [Role.FOCAL_POINT], day)
-    _move(
-        current,
-        Status.OPEN,
-        action="review.step_returned_to_experts",
-        actor=actor,
-        at=at,
-        reason=reason,
-        state_code=state_code,
+    rules.enforce(
+        rules.role_to_return(actor, current, day), rules.status_to_return(current, state_code)
     )
+    reason = _required_reason(reason)
+    if rules.submissions_per_state(current):
+        _move_submission(
+            current,
+            state_code,
+            SubmissionStatus.OPEN,
+            action="review.submission_returned_to_experts",
+            actor=actor,
+            at=at,
+            reason=reason,
+        )
+    else:
+        _move(
+            current,
+            Status.OPEN,
+            action="review.step_returned_to_experts",
+            actor=actor,
+            at=at,
+            reason=reason,
+            state_code=state_code,
+        )
     _refresh_caller(step, current)
     return current
 
@@ -427,6 +512,14 @@ def reopen_step(
     rules.enforce(rules.role_to_reopen(actor), rules.status_to_reopen(current))
     reason = _required_reason(reason)
     _move(current, Status.OPEN, action="review.step_reopened", actor=actor, at=at, reason=reason)
+    # A reopened step is cleared anew by every State that submits its own.
+    for submission in current.submissions.exclude(status=SubmissionStatus.OPEN):
+        submission.status, submission.cleared_at, submission.cleared_by = (
+            SubmissionStatus.OPEN,
+            None,
+            None,
+        )
+        submission.save(update_fields=["status", "cleared_at", "cleared_by"])
     phase = current.phase
     if phase.status == ReviewPhase.Status.COMPLETED:
         phase.status = ReviewPhase.Status.IN_PROGRESS

@@ -113,3 +113,28 @@ def trail(review: CountryReview) -> list[tuple[str, str | None]]:
         (event.action, event.data.get("step"))
         for event in AuditEvent.objects.for_review(review.pk).order_by("occurred_at", "pk")
     ]
+
+
+def assign_reviewers(review: CountryReview, *reviewers: State, phase_number: int = 1):
+    """A confirmed draw that makes `reviewers` the reviewing States of the review. Written
+    directly: these tests are about the steps, not about drawing lots (tests/revmod/draws)."""
+    from revmod.draws.models import Assignment, Draw
+
+    secretariat = SecretariatFactory()
+    draw = Draw.objects.create(
+        mechanism=review.mechanism,
+        group=review.group,
+        phase_number=phase_number,
+        seed=1,
+        parties_on=review.group.starts_on,
+        status=Draw.Status.CONFIRMED,
+        created_by=secretariat,
+        created_at=timezone.now(),
+        confirmed_by=secretariat,
+        confirmed_at=timezone.now(),
+    )
+    for reviewer in reviewers:
+        Assignment.objects.create(
+            draw=draw, review=review, reviewer=reviewer, slot="same_group", instruments=["UNTOC"]
+        )
+    return draw

@@ -1,13 +1,12 @@
 """The verdicts the pages show agree with what the domain functions do."""
 
-from types import SimpleNamespace
-
 import pytest
 
 from revmod.core.domain import DomainError, NotAllowed
+from revmod.mechanisms.models import StepDefinition
 from revmod.reviews import rules, services
 
-from .helpers import step
+from .helpers import assign_reviewers, step
 
 pytestmark = pytest.mark.django_db
 
@@ -63,21 +62,75 @@ def test_a_secretariat_account_that_is_not_active_acts_for_no_one(cast, saq):
     assert rules.can_skip(cast.secretariat, saq).reason == "Only the secretariat can skip a step."
 
 
-@pytest.mark.parametrize(
-    ("fields", "owner"),
-    [
-        ({"code": "self_assessment", "cleared_by_focal_point": True}, rules.STATE_UNDER_REVIEW),
-        ({"code": "written_feedback", "cleared_by_focal_point": True}, rules.REVIEWING_STATES),
-        ({"code": "list_of_observations", "cleared_by_focal_point": True}, rules.REVIEWING_STATES),
-        ({"code": "country_report", "cleared_by_focal_point": True}, rules.STATE_UNDER_REVIEW),
-        ({"code": "dialogue", "cleared_by_focal_point": False}, rules.SECRETARIAT),
-        (
-            {"code": "self_assessment", "cleared_by_focal_point": True, "submitted_by": "x"},
-            "x",
-        ),
-    ],
-)
-def test_the_owner_of_a_step_output_follows_its_definition_and_a_declared_submitter_wins(
-    fields, owner
+def test_the_owner_of_a_step_output_is_the_submitter_its_definition_declares(untoc, uncac):
+    owners = {
+        (step.mechanism.code, step.code): rules.output_owner(step)
+        for step in StepDefinition.objects.select_related("mechanism")
+    }
+
+    assert owners[("untoc", "self_assessment")] == rules.STATE_UNDER_REVIEW
+    assert owners[("untoc", "written_feedback")] == rules.REVIEWING_STATES
+    assert owners[("untoc", "list_of_observations")] == rules.REVIEWING_STATES
+    assert owners[("untoc", "dialogue")] == rules.SECRETARIAT
+    assert owners[("uncac", "country_report")] == rules.STATE_UNDER_REVIEW
+
+
+def test_the_owner_of_a_step_output_follows_an_edit_of_its_definition_whatever_its_code(
+    untoc,
 ):
-    assert rules.output_owner(SimpleNamespace(**fields)) == owner
+    step = untoc.steps.get(code="self_assessment")
+    step.submitted_by = StepDefinition.SubmittedBy.REVIEWING_STATES
+
+    assert rules.output_owner(step) == rules.REVIEWING_STATES
+
+
+@pytest.fixture
+def feedback(cast, saq):
+    services.submit_for_clearance(actor=cast.expert, step=saq)
+    services.clear_and_submit(actor=cast.focal_point, step=saq)
+    return step(cast.review, "written_feedback")
+
+
+def test_before_any_draw_every_state_nominated_besides_the_one_under_review_acts_as_reviewer(
+    cast, feedback
+):
+    assert rules.can_clear(cast.reviewer_focal_point, feedback)
+    assert rules.can_clear(cast.second_reviewer_focal_point, feedback)
+    assert not rules.can_clear(cast.focal_point, feedback)
+
+
+def test_once_reviewers_are_drawn_only_their_focal_points_clear_the_reviewing_states_steps(
+    cast, feedback
+):
+    assign_reviewers(cast.review, cast.reviewer)
+
+    assert rules.can_clear(cast.reviewer_focal_point, feedback)
+    assert rules.can_submit_for_clearance(cast.reviewer_expert, feedback)
+    verdict = rules.can_clear(cast.second_reviewer_focal_point, feedback)
+    assert verdict.reason == "Only the focal point of a reviewing State can clear this submission."
+    with pytest.raises(NotAllowed, match="Only the focal point of a reviewing State"):
+        services.clear_and_submit(actor=cast.second_reviewer_focal_point, step=feedback)
+
+
+def test_reviewers_drawn_for_another_phase_do_not_act_in_this_one(cast, feedback):
+    assign_reviewers(cast.review, cast.second_reviewer, phase_number=2)
+
+    assert rules.can_clear(cast.reviewer_focal_point, feedback)
+    assert not rules.submissions_per_state(feedback)
+
+
+def test_the_page_says_when_a_state_already_cleared_its_own_submission(cast, feedback):
+    assign_reviewers(cast.review, cast.reviewer, cast.second_reviewer)
+    services.clear_and_submit(actor=cast.reviewer_focal_point, step=feedback)
+
+    verdict = rules.can_clear(cast.reviewer_focal_point, feedback)
+
+    assert verdict.reason == (
+        "France has cleared its submission; the step is completed once every reviewing State "
+        "has cleared its own."
+    )
+    assert rules.can_clear(cast.second_reviewer_focal_point, feedback)
+    assert rules.submission_progress(feedback) == {
+        cast.reviewer.code: "cleared",
+        cast.second_reviewer.code: "open",
+    }

@@ -8,11 +8,17 @@ import pytest
 from revmod.core.domain import DomainError, NotAllowed
 from revmod.core.models import AuditEvent
 from revmod.reviews import services
-from revmod.reviews.models import CountryReview, ReviewPhase, ReviewStep, StepTransition
+from revmod.reviews.models import (
+    CountryReview,
+    ReviewPhase,
+    ReviewStep,
+    StepSubmission,
+    StepTransition,
+)
 from revmod.reviews.rules import REVIEWING_STATES, SECRETARIAT, output_owner
 from revmod.reviews.signals import review_event
 
-from .helpers import Cast, assert_refused, make_cast, moment, step, trail
+from .helpers import Cast, assert_refused, assign_reviewers, make_cast, moment, step, trail
 
 pytestmark = pytest.mark.django_db
 
@@ -658,3 +664,132 @@ def test_every_transition_sends_the_review_event_signal_once_committed(
         ("review.phase_launched", cast.review.pk, cast.secretariat.pk, None, phase),
         ("review.step_opened", cast.review.pk, cast.secretariat.pk, nominations, phase),
     ]
+
+
+# --- Each reviewing State drawn submits its own written feedback ------------------------------
+
+
+def _at_written_feedback(cast: Cast) -> ReviewStep:
+    review = cast.review
+    services.launch_phase(
+        actor=cast.secretariat, review=review, phase_number=1, at=day(2020, 11, 1)
+    )
+    for code in ("nominations", "preliminary_consultations"):
+        services.complete_step(actor=cast.secretariat, step=step(review, code), at=day(2020, 12, 1))
+    saq = step(review, "self_assessment")
+    services.submit_for_clearance(actor=cast.expert, step=saq, at=day(2021, 3, 1))
+    services.clear_and_submit(actor=cast.focal_point, step=saq, at=day(2021, 4, 1))
+    return step(review, "written_feedback")
+
+
+def test_with_reviewers_drawn_the_feedback_completes_once_each_of_them_has_cleared_its_own(
+    cast: Cast,
+):
+    feedback = _at_written_feedback(cast)
+    assign_reviewers(cast.review, cast.reviewer, cast.second_reviewer)
+
+    services.submit_for_clearance(actor=cast.reviewer_expert, step=feedback, at=day(2021, 8, 1))
+    services.clear_and_submit(actor=cast.reviewer_focal_point, step=feedback, at=day(2021, 8, 5))
+
+    feedback.refresh_from_db()
+    assert feedback.status == Status.OPEN
+    assert step(cast.review, "dialogue").status == Status.PENDING
+    first = StepSubmission.objects.get(step=feedback, state=cast.reviewer)
+    assert (first.status, first.cleared_by, first.cleared_at) == (
+        StepSubmission.Status.CLEARED,
+        cast.reviewer_focal_point,
+        day(2021, 8, 5),
+    )
+
+    services.clear_and_submit(
+        actor=cast.second_reviewer_focal_point, step=feedback, at=day(2021, 9, 1)
+    )
+
+    feedback.refresh_from_db()
+    assert (feedback.status, feedback.completed_at) == (Status.COMPLETED, day(2021, 9, 1))
+    assert step(cast.review, "dialogue").status == Status.OPEN
+    assert trail(cast.review)[-5:] == [
+        ("review.submission_submitted_for_clearance", "written_feedback"),
+        ("review.submission_cleared", "written_feedback"),
+        ("review.submission_cleared", "written_feedback"),
+        ("review.step_completed", "written_feedback"),
+        ("review.step_opened", "dialogue"),
+    ]
+    cleared = AuditEvent.objects.filter(action="review.submission_cleared").order_by("pk")
+    assert [e.data["on_behalf_of"] for e in cleared] == [
+        cast.reviewer.code,
+        cast.second_reviewer.code,
+    ]
+    completion = StepTransition.objects.get(step=feedback, to_status=Status.COMPLETED)
+    assert completion.state_code == cast.second_reviewer.code
+
+
+def test_a_reviewing_state_returns_its_own_draft_and_the_other_state_is_not_held_up(cast: Cast):
+    feedback = _at_written_feedback(cast)
+    assign_reviewers(cast.review, cast.reviewer, cast.second_reviewer)
+    services.submit_for_clearance(actor=cast.reviewer_expert, step=feedback)
+    assert_refused(
+        DomainError,
+        "The submission of France is awaiting clearance by its focal point.",
+        services.submit_for_clearance,
+        actor=cast.reviewer_expert,
+        step=feedback,
+    )
+
+    services.return_to_experts(
+        actor=cast.reviewer_focal_point, step=feedback, reason="Add the article 5 examples."
+    )
+
+    returned = AuditEvent.objects.get(action="review.submission_returned_to_experts")
+    assert returned.data["reason"] == "Add the article 5 examples."
+    assert StepSubmission.objects.get(state=cast.reviewer).status == StepSubmission.Status.OPEN
+    assert_refused(
+        DomainError,
+        "The submission of Peru is open: the draft is with its experts.",
+        services.return_to_experts,
+        actor=cast.second_reviewer_focal_point,
+        step=feedback,
+        reason="Nothing to return.",
+    )
+    services.clear_and_submit(actor=cast.second_reviewer_focal_point, step=feedback)
+    assert_refused(
+        DomainError,
+        "Peru has cleared its submission",
+        services.clear_and_submit,
+        actor=cast.second_reviewer_focal_point,
+        step=feedback,
+    )
+    feedback.refresh_from_db()
+    assert feedback.status == Status.OPEN
+
+
+def test_a_reviewer_replaced_by_a_redraw_no_longer_counts_its_clearance(cast: Cast):
+    feedback = _at_written_feedback(cast)
+    draw = assign_reviewers(cast.review, cast.reviewer, cast.second_reviewer)
+    services.clear_and_submit(actor=cast.reviewer_focal_point, step=feedback)
+    # France is replaced (as a redraw leaves it) by a State that has not cleared yet.
+    newcomer = make_cast(cast.review.mechanism, group_number=2).reviewer
+    replacement = draw.assignments.create(
+        review=cast.review, reviewer=newcomer, slot="same_group", instruments=["UNTOC"]
+    )
+    draw.assignments.filter(reviewer=cast.reviewer).update(active=False, replaced_by=replacement)
+
+    services.clear_and_submit(actor=cast.second_reviewer_focal_point, step=feedback)
+
+    feedback.refresh_from_db()
+    assert feedback.status == Status.OPEN
+
+
+def test_reopening_the_feedback_asks_every_reviewing_state_to_clear_again(cast: Cast):
+    feedback = _at_written_feedback(cast)
+    assign_reviewers(cast.review, cast.reviewer, cast.second_reviewer)
+    services.clear_and_submit(actor=cast.reviewer_focal_point, step=feedback)
+    services.clear_and_submit(actor=cast.second_reviewer_focal_point, step=feedback)
+
+    services.reopen_step(actor=cast.secretariat, step=feedback, reason="Feedback incomplete.")
+
+    statuses = set(StepSubmission.objects.filter(step=feedback).values_list("status", "cleared_at"))
+    assert statuses == {(StepSubmission.Status.OPEN, None)}
+    services.clear_and_submit(actor=cast.reviewer_focal_point, step=feedback)
+    feedback.refresh_from_db()
+    assert feedback.status == Status.OPEN
