@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/revmod
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-postgres test-browser check bench setup translations messages clean
+.PHONY: run test test-postgres test-browser check setup translations messages clean
 
 $(VENV)/.installed: requirements/dev.txt pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -36,10 +36,10 @@ run: setup
 
 test: setup
 	@scripts/ensure-system-packages
-	$(BIN)/pytest -m "not browser" -q -n 2
+	$(BIN)/pytest -m "not browser" -q -n 2 --dist loadfile
 
 test-postgres: setup
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" -q -n 2
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" -q -n 2 --dist loadfile
 
 test-browser: setup
 	@scripts/ensure-system-packages

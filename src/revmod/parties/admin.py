@@ -3,11 +3,14 @@ shows one field per language. A party in no regional group (the European Union) 
 for the draw here; reloading the shipped files never overwrites it."""
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import build_localized_fieldname
 
+from revmod.core.domain import DomainError, NotAllowed
 from revmod.parties.models import Instrument, Language, PartyStatus, RegionalGroup, State
+from revmod.parties.services import set_draw_group
+from revmod.people.forms import refusal_messages
 
 NAME_FIELDS = [
     build_localized_fieldname("name", code) for code in settings.MODELTRANSLATION_LANGUAGES
@@ -39,6 +42,21 @@ class StateAdmin(TranslationAdmin):
     list_filter = ["regional_group", "kind"]
     list_select_related = ["regional_group", "draw_group"]
     search_fields = ["code", *NAME_FIELDS]
+
+    def save_model(self, request, obj, form, change):
+        # The group for the draw changes who reviews whom: it goes through the domain function,
+        # which checks the rule and writes the audit trail.
+        if change and "draw_group" in form.changed_data:
+            group = obj.draw_group
+            obj.draw_group_id = State.objects.values_list("draw_group", flat=True).get(pk=obj.pk)
+            super().save_model(request, obj, form, change)
+            try:
+                set_draw_group(actor=request.user, state=obj, group=group)
+            except (DomainError, NotAllowed) as refused:
+                self.message_user(request, " ".join(refusal_messages(refused)), messages.ERROR)
+            obj.refresh_from_db()
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(PartyStatus)

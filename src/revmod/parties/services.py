@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from revmod.core.audit import record
-from revmod.core.domain import DomainError
+from revmod.core.domain import DomainError, NotAllowed
 from revmod.parties.models import Instrument, Language, PartyStatus, RegionalGroup, State
+from revmod.people.rules import is_secretariat
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FILES = {
@@ -367,3 +368,28 @@ def load_reference_data(data_dir: Path | str | None = None, *, actor=None) -> Lo
             data={"data_dir": report.data_dir, "counts": report.counts},
         )
     return report
+
+
+@transaction.atomic
+def set_draw_group(*, actor, state: State, group: RegionalGroup | None) -> State:
+    """Give a party in no regional group (the European Union, the Holy See, …) the group it is
+    drawn with. A party in a regional group is always drawn with that group, so this refuses."""
+    if not is_secretariat(actor):
+        raise NotAllowed(_("Only the secretariat can set the group for the draw."))
+    state = State.objects.select_for_update().get(pk=state.pk)
+    if state.regional_group_id is not None and group is not None:
+        raise DomainError(
+            _("%(state)s is in the %(group)s; it is drawn with that group.")
+            % {"state": state, "group": state.regional_group}
+        )
+    before = state.draw_group_id
+    state.draw_group = group
+    state.save(update_fields=["draw_group"])
+    record(
+        "parties.draw_group_set",
+        actor=actor,
+        target=state,
+        state_code=state.code,
+        data={"before": before, "after": group.pk if group else None},
+    )
+    return state

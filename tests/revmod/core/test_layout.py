@@ -61,6 +61,15 @@ def test_choosing_a_language_goes_to_the_same_page_in_that_language(client):
     assert '<html lang="ar" dir="rtl">' in client.get(response["Location"]).content.decode()
 
 
+SECRETARIAT_PAGES = [
+    "/en/reviews/health/",
+    "/en/draws/",
+    "/en/reviews/gate/",
+    "/en/reviews/languages/",
+    "/en/reviews/audit/",
+]
+
+
 def test_the_navigation_depends_on_who_is_signed_in(client, secretariat, make_user):
     anonymous = client.get("/en/").content.decode()
     assert "Sign in" in anonymous and "Sign out" not in anonymous
@@ -75,11 +84,16 @@ def test_the_navigation_depends_on_who_is_signed_in(client, secretariat, make_us
     client.force_login(secretariat)
     html = client.get("/en/").content.decode()
     assert 'href="/en/admin/"' not in html and 'href="/en/accounts/people/"' in html
+    for page in SECRETARIAT_PAGES:
+        assert f'href="{page}"' in html, page
 
     client.force_login(make_user("expert@example.org"))
     html = client.get("/en/").content.decode()
     assert 'href="/en/accounts/profile/">My profile</a>' in html
+    assert 'href="/en/reviews/">Country reviews</a>' in html
     assert 'href="/en/accounts/people/"' not in html and 'href="/en/admin/"' not in html
+    for page in SECRETARIAT_PAGES:
+        assert f'href="{page}"' not in html, page
 
 
 def test_signing_out_is_a_post_that_ends_the_session(client, secretariat):

@@ -2,19 +2,24 @@
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
+from django.db import transaction
 
 from revmod.core.models import AuditEvent
 from revmod.demo.builder import DEMO_ACCOUNTS, DEMO_PASSPHRASE, build_demo
+from revmod.draws.services import has_confirmed_draw, reviewing_states
 from revmod.people.models import Nomination, User
-from revmod.reviews.models import CountryReview
+from revmod.reviews.models import CountryReview, ReviewStep
 
-pytestmark = pytest.mark.django_db(transaction=False)
+pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo():
-    return build_demo()
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    # Built once for the module, in a transaction rolled back at its end: each test runs in a
+    # savepoint inside it (`make test` keeps a file's tests on one worker).
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_demo()
+        transaction.set_rollback(True)
 
 
 def test_the_demo_has_the_three_groups_with_62_63_and_64_reviews(demo):
@@ -53,7 +58,9 @@ def test_each_demo_account_signs_in_with_the_printed_passphrase(demo):
 
 def test_the_demo_officials_hold_their_roles_in_the_review_of_morocco(demo):
     for account in DEMO_ACCOUNTS[1:]:
-        nomination = Nomination.objects.current().get(person__email=account.email)
+        nomination = Nomination.objects.current().get(
+            person__email=account.email, review__state="MAR"
+        )
         assert (nomination.role, nomination.review.state.code) == (account.role, "MAR")
 
 
@@ -64,11 +71,35 @@ def test_the_demo_writes_an_audit_event_for_every_review_and_nomination(demo):
     )
 
 
-def test_setup_demo_if_empty_builds_once_and_then_only_prints_the_accounts(capsys):
-    call_command("setup_demo", "--if-empty")
-    first = capsys.readouterr().out
-    call_command("setup_demo", "--if-empty")
-    second = capsys.readouterr().out
-    assert "Reviews per group: group 1: 62, group 2: 63, group 3: 64" in first
-    assert "Reviews per group" not in second and DEMO_ACCOUNTS[0].email in second
-    assert CountryReview.objects.filter(mechanism__code="untoc").count() == 189
+def test_every_demo_review_has_its_reviewing_states_drawn_for_the_first_phase(demo):
+    assert demo.draws == 3
+    for review in CountryReview.objects.select_related("state"):
+        assert has_confirmed_draw(review, 1), review
+        reviewers = reviewing_states(review, 1)
+        assert review.state not in reviewers
+        assert reviewers.count() >= 2, review
+
+
+def test_the_demo_reviews_are_spread_across_the_steps_like_the_october_2023_update(demo):
+    per_step = demo.reviews_per_step
+    assert per_step["not_started"] >= 120
+    started = sum(count for step, count in per_step.items() if step != "not_started")
+    assert 40 <= started <= 80
+    # At least five different steps are current somewhere, and some reviews are completed.
+    assert len(set(per_step) - {"not_started", "completed"}) >= 5
+    assert per_step["completed"] > 0
+    assert ReviewStep.objects.filter(status=ReviewStep.Status.COMPLETED).exists()
+
+
+def test_the_demo_focal_point_has_the_self_assessment_of_morocco_open(demo):
+    saq = ReviewStep.objects.get(phase__review__state="MAR", definition__code="self_assessment")
+    assert saq.status == ReviewStep.Status.OPEN
+
+
+def test_every_started_demo_review_has_a_focal_point_for_each_reviewing_state(demo):
+    started = CountryReview.objects.filter(phases__launched_at__isnull=False).distinct()
+    for review in started:
+        for reviewer in reviewing_states(review, 1):
+            assert Nomination.objects.filter(
+                review=review, state=reviewer, role=Nomination.Role.FOCAL_POINT
+            ).exists(), (review, reviewer)

@@ -25,8 +25,11 @@ class Command(BaseCommand):
         groups = ", ".join(f"group {n}: {count}" for n, count in report.reviews_per_group.items())
         self.stdout.write(
             f"Reviews per group: {groups}. {report.people} officials, {report.nominations} "
-            f"nominations, {report.replaced_focal_points} focal points replaced."
+            f"nominations, {report.replaced_focal_points} focal points replaced, "
+            f"{report.draws} draws confirmed."
         )
+        steps = ", ".join(f"{code}: {count}" for code, count in report.reviews_per_step.items())
+        self.stdout.write(f"Reviews per step: {steps}.")
         self.print_accounts()
 
     def print_accounts(self):
