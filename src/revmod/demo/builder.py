@@ -109,6 +109,12 @@ class _Builder:
             if review == morocco or self.random.random() < DEMO_PROGRESS[review.group.number][0]
         ]
         self.draw_reviewing_states(started)
+        # The demo secretariat account follows the first group: its "my reviews" is not empty.
+        review_services.assign_officer(
+            actor=self.secretariat,
+            reviews=[review for review in reviews if review.group.number == 1],
+            officer=self.secretariat,
+        )
         for review in started:
             self.progress(review, morocco=review == morocco)
         self.report.reviews_per_step = _reviews_per_step()

@@ -11,8 +11,15 @@ from revmod.core.models import AuditEvent
 from revmod.mechanisms.models import Mechanism, ReviewGroup, StepDefinition
 from revmod.parties.models import Language, RegionalGroup
 from revmod.people.forms import DateInput
+from revmod.people.models import User
 from revmod.reviews.models import CountryReview, ReviewStep
-from revmod.reviews.queries import MISSING_EXPERTS, MISSING_FOCAL_POINT, ReviewFilters
+from revmod.reviews.queries import (
+    MISSING_EXPERTS,
+    MISSING_FOCAL_POINT,
+    OFFICER_ME,
+    OFFICER_NOBODY,
+    ReviewFilters,
+)
 
 
 def described_filters(form: forms.Form) -> dict[str, str]:
@@ -85,6 +92,11 @@ class ReviewFilterForm(forms.Form):
         required=False,
         empty_label=_("Any language"),
     )
+    officer = forms.ChoiceField(
+        label=_("Followed by"),
+        choices=[("", _("Anyone")), (OFFICER_ME, _("Me")), (OFFICER_NOBODY, _("Nobody"))],
+        required=False,
+    )
     missing = forms.ChoiceField(
         label=_("Missing nominations"),
         choices=[
@@ -119,18 +131,21 @@ class ReviewFilterForm(forms.Form):
             overdue_days=data.get("overdue_days"),
             language=getattr(data.get("language"), "pk", None),
             missing=data.get("missing") or "",
+            officer=data.get("officer") or "",
         )
 
 
 class BulkActionForm(forms.Form):
     EXTEND = "extend"
     REMIND = "remind"
+    ASSIGN = "assign"
 
     action = forms.ChoiceField(
         label=_("Action"),
         choices=[
             (EXTEND, _("Extend the open deadlines of the current step")),
             (REMIND, _("Send a reminder to the focal point of the State under review")),
+            (ASSIGN, _("Choose the secretariat officer who follows them")),
         ],
     )
     reviews = forms.ModelMultipleChoiceField(
@@ -145,6 +160,15 @@ class BulkActionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Recorded in the history of each review."),
+    )
+
+    officer = forms.ModelChoiceField(
+        label=_("Secretariat officer"),
+        queryset=User.objects.filter(is_secretariat=True, status=User.Status.ACTIVE).order_by(
+            "full_name", "email"
+        ),
+        required=False,
+        empty_label=_("Nobody (unassign)"),
     )
 
     def clean(self):

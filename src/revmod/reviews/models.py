@@ -88,6 +88,15 @@ class CountryReview(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_reason = models.TextField(_("reason for closing"), blank=True)
+    # The secretariat officer who follows the review: the list filters on it ("my reviews").
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("secretariat officer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviews_followed",
+    )
 
     objects = CountryReviewQuerySet.as_manager()
 

@@ -28,7 +28,9 @@ def review_list(user):
     ranking: by group, then by the name of the State in the reader's language."""
     return (
         annotate_reviews(CountryReview.objects.visible_to(user))
-        .select_related("state__regional_group", "state__draw_group", "group", "mechanism")
+        .select_related(
+            "state__regional_group", "state__draw_group", "group", "mechanism", "officer"
+        )
         .prefetch_related("working_languages")
         .order_by("mechanism__code", "group__number", "state_name", "pk")
     )
@@ -88,14 +90,18 @@ class ReviewFilters:
     overdue_days: int | None = None
     language: str | None = None
     missing: str = ""
+    officer: str = ""
 
 
 MISSING_FOCAL_POINT = "focal_point"
 MISSING_EXPERTS = "experts"
+OFFICER_ME = "me"
+OFFICER_NOBODY = "nobody"
 
 
-def filter_reviews(reviews, filters: ReviewFilters, today: datetime.date):
-    """Apply the list's filters to `review_list()`; `today` decides what is overdue."""
+def filter_reviews(reviews, filters: ReviewFilters, today: datetime.date, user=None):
+    """Apply the list's filters to `review_list()`; `today` decides what is overdue and `user`
+    who "me" is."""
     if filters.mechanism:
         reviews = reviews.filter(mechanism_id=filters.mechanism)
     if filters.group:
@@ -121,6 +127,10 @@ def filter_reviews(reviews, filters: ReviewFilters, today: datetime.date):
         reviews = reviews.filter(has_focal_point=False, closed_at__isnull=True)
     elif filters.missing == MISSING_EXPERTS:
         reviews = reviews.filter(has_experts=False, closed_at__isnull=True)
+    if filters.officer == OFFICER_ME:
+        reviews = reviews.filter(officer=user)
+    elif filters.officer == OFFICER_NOBODY:
+        reviews = reviews.filter(officer__isnull=True)
     return reviews
 
 

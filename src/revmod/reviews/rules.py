@@ -281,6 +281,10 @@ def role_to_launch(user) -> Verdict:
     return _secretariat(user, _("Only the secretariat can launch a phase."))
 
 
+def role_to_assign(user) -> Verdict:
+    return _secretariat(user, _("Only the secretariat can choose who follows a review."))
+
+
 def role_to_close(user) -> Verdict:
     return _secretariat(user, _("Only the secretariat can close or reopen a review."))
 

@@ -28,6 +28,7 @@ from revmod.core import audit
 from revmod.core.domain import DomainError, NotAllowed
 from revmod.mechanisms.models import Mechanism, PhaseDefinition, ReviewGroup, StepDeadline
 from revmod.parties.models import PartyStatus, State
+from revmod.people.rules import is_secretariat
 from revmod.reviews import rules
 from revmod.reviews.gate import group_gate
 from revmod.reviews.models import (
@@ -708,3 +709,34 @@ def reopen_review(
     review.closed_at, review.closed_reason = None, ""
     _record("review.reopened", actor=actor, at=at, review=current, target=current, reason=reason)
     return current
+
+
+@transaction.atomic
+def assign_officer(
+    *, actor, reviews, officer, at: datetime.datetime | None = None
+) -> list[CountryReview]:
+    """Make `officer` (secretariat staff) the officer who follows each review; None unassigns.
+    Returns the reviews whose officer changed, with one audit event each."""
+    at = at or timezone.now()
+    rules.role_to_assign(actor).check()
+    if officer is not None and not is_secretariat(officer):
+        raise DomainError(_("Only an active member of the secretariat can follow a review."))
+    changed = []
+    chosen = CountryReview.objects.select_for_update().filter(pk__in=[r.pk for r in reviews])
+    for review in chosen.select_related("state").order_by("pk"):
+        if review.officer_id == getattr(officer, "pk", None):
+            continue
+        before = review.officer_id
+        review.officer = officer
+        review.save(update_fields=["officer"])
+        _record(
+            "review.officer_assigned",
+            actor=actor,
+            at=at,
+            review=review,
+            target=review,
+            before=before,
+            after=getattr(officer, "pk", None),
+        )
+        changed.append(review)
+    return changed

@@ -181,7 +181,12 @@ class ReviewRow:
             ", ".join(language.name for language in self.languages),
             review.has_focal_point,
             review.has_experts,
+            _officer_name(review.officer),
         ]
+
+
+def _officer_name(officer) -> str:
+    return (officer.full_name or officer.email) if officer else ""
 
 
 def review_headers() -> list[str]:
@@ -199,6 +204,7 @@ def review_headers() -> list[str]:
         _("Working languages"),
         _("Focal point"),
         _("Governmental experts"),
+        _("Followed by"),
     ]
 
 
@@ -228,7 +234,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filter_form = ReviewFilterForm(request.GET)
     reviews = queries.filter_reviews(
-        queries.review_list(request.user), filter_form.filters(), today
+        queries.review_list(request.user), filter_form.filters(), today, user=request.user
     )
     bulk_form = None
     if request.method == "POST":
@@ -263,7 +269,10 @@ def _bulk_action(request: HttpRequest, form: BulkActionForm) -> bool:
     try:
         if form.cleaned_data["action"] == BulkActionForm.EXTEND:
             return _bulk_extend(request, form, selected)
-        _bulk_remind(request, selected)
+        if form.cleaned_data["action"] == BulkActionForm.ASSIGN:
+            _bulk_assign(request, form, selected)
+        else:
+            _bulk_remind(request, selected)
     except (DomainError, NotAllowed) as error:
         add_domain_error(form, error)
         return False
@@ -309,6 +318,25 @@ def _bulk_extend(request: HttpRequest, form: BulkActionForm, selected) -> bool:
             % {"reviews": ", ".join(review.state.name for review in left)},
         )
     return True
+
+
+def _bulk_assign(request: HttpRequest, form: BulkActionForm, selected) -> None:
+    officer = form.cleaned_data["officer"]
+    changed = services.assign_officer(actor=request.user, reviews=selected, officer=officer)
+    count = len(changed)
+    if officer is None:
+        message = ngettext(
+            "%(count)s review is now followed by nobody.",
+            "%(count)s reviews are now followed by nobody.",
+            count,
+        ) % {"count": count}
+    else:
+        message = ngettext(
+            "%(count)s review is now followed by %(officer)s.",
+            "%(count)s reviews are now followed by %(officer)s.",
+            count,
+        ) % {"count": count, "officer": officer.full_name or officer.email}
+    messages.success(request, message)
 
 
 def _bulk_remind(request: HttpRequest, selected) -> None:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from factories import SecretariatFactory, UserFactory
+from revmod.core.domain import DomainError, NotAllowed
 from revmod.core.models import AuditEvent
 from revmod.people.models import Nomination, User
 from revmod.reviews import services
@@ -483,6 +484,64 @@ def test_no_reminder_leaves_before_the_transaction_commits(client, world, tasks_
     # The test's transaction never commits: the task was never enqueued.
     assert mail.outbox == []
     assert AuditEvent.objects.filter(action="review.reminder_sent").count() == 1
+
+
+def test_bulk_assign_makes_an_officer_follow_the_selected_reviews_and_my_filter_finds_them(
+    client, world
+):
+    officer = SecretariatFactory(full_name="Olivia Officer")
+    reviews = [world.brazil.pk, world.chile.pk]
+
+    response = bulk(client, world, {"action": "assign", "reviews": reviews, "officer": officer.pk})
+
+    assert response.status_code == 302
+    events = AuditEvent.objects.filter(action="review.officer_assigned").order_by("review_id")
+    assert [(e.review_id, e.actor, e.data["after"]) for e in events] == [
+        (pk, world.secretariat, officer.pk) for pk in sorted(reviews)
+    ]
+    client.force_login(officer)
+    with today_is(TODAY):
+        mine = client.get(reverse(LIST), {"officer": "me"})
+        nobody = client.get(reverse(LIST), {"officer": "nobody"})
+    assert names(mine) == ["Brazil", "Chile"]
+    assert "Olivia Officer" in mine.content.decode()
+    assert "Brazil" not in names(nobody) and "Albania" in names(nobody)
+
+
+def test_an_official_cannot_be_chosen_to_follow_a_review_and_nothing_changes(client, world):
+    official = UserFactory()
+
+    response = bulk(
+        client, world, {"action": "assign", "reviews": [world.brazil.pk], "officer": official.pk}
+    )
+
+    assert response.status_code == 200
+    assert "officer" in response.context["bulk_form"].errors
+    world.brazil.refresh_from_db()
+    assert world.brazil.officer is None
+    assert not AuditEvent.objects.filter(action="review.officer_assigned").exists()
+
+
+def test_only_the_secretariat_assigns_officers_through_the_domain_function(world):
+    with pytest.raises(NotAllowed, match="Only the secretariat can choose who follows a review"):
+        services.assign_officer(
+            actor=UserFactory(), reviews=[world.brazil], officer=world.secretariat
+        )
+    with pytest.raises(DomainError, match="Only an active member of the secretariat"):
+        services.assign_officer(
+            actor=world.secretariat, reviews=[world.brazil], officer=UserFactory()
+        )
+    assert services.assign_officer(
+        actor=world.secretariat, reviews=[world.brazil], officer=world.secretariat
+    ) == [world.brazil]
+    # Assigning again changes nothing and writes nothing more.
+    assert (
+        services.assign_officer(
+            actor=world.secretariat, reviews=[world.brazil], officer=world.secretariat
+        )
+        == []
+    )
+    assert AuditEvent.objects.filter(action="review.officer_assigned").count() == 1
 
 
 # --- Cost ---------------------------------------------------------------------------------------
