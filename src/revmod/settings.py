@@ -149,6 +149,8 @@ LANGUAGES = [
 LANGUAGES_BIDI = ["ar"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Dates in each language's own form (Russian needs the genitive month: "19 октября 2018 г.").
+FORMAT_MODULE_PATH = ["revmod.formats"]
 USE_TZ = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"

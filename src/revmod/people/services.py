@@ -54,7 +54,7 @@ def _lock(obj):
 
 
 def _format_date(day: datetime.date) -> str:
-    return formats.date_format(day, "j F Y")
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 def _set_status(user: User, status: str, now=None) -> None:

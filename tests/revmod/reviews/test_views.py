@@ -466,7 +466,7 @@ def test_remind_sends_one_email_per_focal_point_in_the_language_they_read(
     english = by_recipient[focal_point[world.brazil.pk].email]
     assert english.extra_headers["Content-Language"] == "en"
     assert "Nomination of focal points and governmental experts" in english.body
-    assert "This step was due on Nov. 15, 2020." in english.body
+    assert "This step was due on 15 November 2020." in english.body
     assert english.alternatives[0].mimetype == "text/html"
     events = AuditEvent.objects.filter(action="review.reminder_sent").order_by("review_id")
     assert [(e.review_id, e.data["to"]) for e in events] == sorted(
