@@ -40,7 +40,7 @@ def test_the_trafficking_in_persons_protocol_had_173_parties_in_october_2018(ref
 
 
 @pytest.mark.xfail(
-    strict=True, reason="party_status.csv gives 149 (Sweden missing): four SOM rows are wrong"
+    strict=True, reason="party_status.csv gives 147 (Sweden missing): two SOM rows are wrong"
 )
 def test_the_smuggling_of_migrants_protocol_had_146_parties_in_october_2018(reference_data):
     assert parties("SOM", COP9_CLOSING) == 146
