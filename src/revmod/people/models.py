@@ -114,6 +114,8 @@ class ActivationLink(models.Model):
         related_name="+",
     )
     token_hash = models.CharField(max_length=64, unique=True)
+    # With the secret key, gives back the raw token (revmod.people.tokens) when the email is sent.
+    nonce = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

@@ -5,8 +5,6 @@ emails once the transaction commits.
 """
 
 import datetime
-import hashlib
-import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -22,8 +20,9 @@ from revmod.core import audit
 from revmod.core.domain import DomainError, NotAllowed
 from revmod.mechanisms.models import Mechanism
 from revmod.parties.models import Language, State
+from revmod.people import tokens
 from revmod.people.models import ActivationLink, FollowUpAction, Nomination, NoteVerbale, User
-from revmod.people.tasks import absolute_url, send_account_email
+from revmod.people.tasks import send_account_email
 from revmod.reviews.health import states_taking_part
 from revmod.reviews.models import CountryReview
 
@@ -62,34 +61,26 @@ def _set_status(user: User, status: str, now=None) -> None:
     user.status_changed_at = now or timezone.now()
 
 
-def _enqueue_email(user: User, kind: str, link: str | None = None) -> None:
+def _enqueue_email(user: User, kind: str, link_id: int | None = None) -> None:
+    # The task gets the link's id, never the raw token: task arguments are stored in the queue.
     user_id = user.pk
-    transaction.on_commit(lambda: send_account_email.enqueue(user_id, kind, link=link))
+    transaction.on_commit(lambda: send_account_email.enqueue(user_id, kind, link_id=link_id))
 
 
 # --- Accounts ---------------------------------------------------------------------------------
 
 
-def hash_token(raw_token: str) -> str:
-    return hashlib.sha256(raw_token.encode()).hexdigest()
-
-
-def activation_url(user: User, raw_token: str) -> str:
-    # The link opens in the language the person reads, whatever the secretariat's language.
-    return absolute_url("people:activate", language=user.preferred_language, token=raw_token)
-
-
-def _issue_activation_link(user: User, mechanism: Mechanism, now=None) -> str:
+def _issue_activation_link(user: User, mechanism: Mechanism, now=None) -> ActivationLink:
     now = now or timezone.now()
-    raw_token = secrets.token_urlsafe(32)
-    ActivationLink.objects.create(
+    nonce = tokens.new_nonce()
+    return ActivationLink.objects.create(
         user=user,
         mechanism=mechanism,
-        token_hash=hash_token(raw_token),
+        nonce=nonce,
+        token_hash=tokens.hash_token(tokens.raw_token(nonce)),
         created_at=now,
         expires_at=now + datetime.timedelta(days=mechanism.activation_link_days),
     )
-    return raw_token
 
 
 def _clean_language(code: str) -> str:
@@ -144,7 +135,7 @@ def invite_user(
             is_secretariat=is_secretariat,
             status=User.Status.INVITED,
         )
-    raw_token = _issue_activation_link(user, mechanism)
+    link = _issue_activation_link(user, mechanism)
     audit.record(
         "people.user_invited",
         actor=actor,
@@ -152,8 +143,8 @@ def invite_user(
         state_code=state.code if state else "",
         data={"email": email, "is_secretariat": is_secretariat, "mechanism": mechanism.code},
     )
-    _enqueue_email(user, "invitation", link=activation_url(user, raw_token))
-    return user, raw_token
+    _enqueue_email(user, "invitation", link_id=link.pk)
+    return user, tokens.raw_token(link.nonce)
 
 
 @transaction.atomic
@@ -180,7 +171,7 @@ def resend_activation(*, actor, user: User, mechanism: Mechanism | None = None) 
         raise DomainError(_("Choose the mechanism whose rules the new link follows."))
     now = timezone.now()
     revoked = links.filter(used_at=None, revoked_at=None).update(revoked_at=now)
-    raw_token = _issue_activation_link(user, mechanism, now=now)
+    link = _issue_activation_link(user, mechanism, now=now)
     audit.record(
         "people.activation_resent",
         actor=actor,
@@ -188,8 +179,8 @@ def resend_activation(*, actor, user: User, mechanism: Mechanism | None = None) 
         state_code=user.state_id or "",
         data={"revoked_links": revoked, "mechanism": mechanism.code},
     )
-    _enqueue_email(user, "invitation", link=activation_url(user, raw_token))
-    return raw_token
+    _enqueue_email(user, "invitation", link_id=link.pk)
+    return tokens.raw_token(link.nonce)
 
 
 def check_activation_link(raw_token: str, *, now=None) -> ActivationLink:
@@ -198,7 +189,7 @@ def check_activation_link(raw_token: str, *, now=None) -> ActivationLink:
     now = now or timezone.now()
     link = (
         ActivationLink.objects.select_related("user")
-        .filter(token_hash=hash_token(raw_token))
+        .filter(token_hash=tokens.hash_token(raw_token))
         .first()
     )
     if link is None:

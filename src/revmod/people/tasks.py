@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from revmod.people.models import User
+from revmod.people import tokens
+from revmod.people.models import ActivationLink, User
 
 SUBJECTS = {
     "invitation": _("Your account on %(product)s: choose your password"),
@@ -26,9 +27,18 @@ def absolute_url(viewname: str, *, language: str, **kwargs) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def activation_url(user: User, raw_token: str) -> str:
+    # The link opens in the language the person reads, whatever the secretariat's language.
+    return absolute_url("people:activate", language=user.preferred_language, token=raw_token)
+
+
 @task()
-def send_account_email(user_id: int, kind: str, link: str | None = None) -> None:
+def send_account_email(user_id: int, kind: str, link_id: int | None = None) -> None:
     user = User.objects.get(pk=user_id)
+    link = None
+    if link_id is not None:
+        nonce = ActivationLink.objects.values_list("nonce", flat=True).get(pk=link_id)
+        link = activation_url(user, tokens.raw_token(nonce))
     with translation.override(user.preferred_language):
         language = translation.get_language()
         subject = str(SUBJECTS[kind]) % {"product": settings.PRODUCT_NAME}

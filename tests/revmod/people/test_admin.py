@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from factories import NominationFactory, NoteVerbaleFactory, SecretariatFactory, UserFactory
 from revmod.core.models import AuditEvent
-from revmod.people import services
+from revmod.people import services, tokens
 from revmod.people.models import ActivationLink, NoteVerbale, User
 
 
@@ -64,7 +64,7 @@ def test_the_admin_resends_activation_links(admin_client, staff, mechanism):
     run_action(admin_client, "resend_activation", [person])
     links = ActivationLink.objects.filter(user=person)
     assert links.count() == 2
-    assert links.get(token_hash=services.hash_token(old_token)).revoked_at is not None
+    assert links.get(token_hash=tokens.hash_token(old_token)).revoked_at is not None
 
 
 @pytest.mark.django_db

@@ -18,7 +18,7 @@ from factories import (
 )
 from revmod.core.domain import DomainError, NotAllowed
 from revmod.core.models import AuditEvent
-from revmod.people import services
+from revmod.people import services, tokens
 from revmod.people.models import Nomination, User
 
 PASSPHRASE = "correct horse battery staple"
@@ -207,7 +207,7 @@ def test_only_a_hash_of_the_activation_token_is_stored(secretariat, mechanism):
     assert link.token_hash != raw_token
     assert raw_token not in link.token_hash
     assert len(link.token_hash) == 64
-    assert link.token_hash == services.hash_token(raw_token)
+    assert link.token_hash == tokens.hash_token(raw_token)
 
 
 @pytest.mark.django_db
@@ -707,3 +707,25 @@ def test_ending_a_nomination_records_the_date_the_reason_and_the_note(secretaria
         )
     # With the focal point gone, the State can nominate a new one.
     nominate_focal_point(secretariat, UserFactory(state=jane.state), review)
+
+
+@pytest.mark.django_db
+def test_the_email_task_never_carries_the_raw_activation_token(
+    secretariat, mechanism, django_capture_on_commit_callbacks, monkeypatch
+):
+    enqueued = []
+
+    class Recorder:
+        def enqueue(self, *args, **kwargs):
+            enqueued.append((args, kwargs))
+
+    monkeypatch.setattr(services, "send_account_email", Recorder())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        person, raw_token = invite(secretariat, mechanism)
+
+    link = person.activation_links.get()
+    assert enqueued == [((person.pk, "invitation"), {"link_id": link.pk})]
+    assert raw_token not in repr(enqueued) and raw_token not in link.nonce
+    # The token comes back only with the secret key.
+    assert tokens.raw_token(link.nonce) == raw_token
