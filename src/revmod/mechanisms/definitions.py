@@ -198,6 +198,10 @@ class _Parser:
                 "gate_threshold_percent",
                 "activation_link_days",
                 "unresponsive_after_days",
+                "reminder_days_before",
+                "overdue_reminder_every_days",
+                "overdue_reminder_max",
+                "escalate_after_reminders",
                 "draw_rules",
                 "clusters",
                 "phases",
@@ -216,6 +220,7 @@ class _Parser:
             "gate_threshold_percent": top.percent("gate_threshold_percent"),
             "activation_link_days": top.integer("activation_link_days", minimum=1),
             "unresponsive_after_days": top.integer("unresponsive_after_days", minimum=1),
+            **self.reminders(top),
         }
         clusters = self.clusters(top)
         steps = self.steps(top)
@@ -229,6 +234,41 @@ class _Parser:
             groups=self.groups(top),
             steps=steps,
         )
+
+    def reminders(self, top: "_Section") -> dict[str, Any]:
+        days_before: list[int] = []
+        listed = top.value("reminder_days_before")
+        # An empty list is allowed: no reminder before the due date.
+        empty = isinstance(listed, _Sequence) and not listed
+        items = [] if empty else self.sequence(listed, top.line("reminder_days_before"), "days")
+        for days, line in items:
+            if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 366:
+                self.fail(
+                    line,
+                    _("a reminder is sent 1 to 366 days before a due date, not %(value)r.")
+                    % {"value": days},
+                )
+            if days in days_before:
+                self.fail(line, _("%(days)s days before is listed twice.") % {"days": days})
+            days_before.append(days)
+        most = top.integer("overdue_reminder_max")
+        escalate_after = top.integer("escalate_after_reminders", minimum=1)
+        # The secretariat hears of it after twice as many reminders as the focal point.
+        if 2 * escalate_after > most:
+            top.fail(
+                "escalate_after_reminders",
+                _(
+                    "escalate_after_reminders must be at most half of overdue_reminder_max, so "
+                    "that the focal point and then the secretariat are told."
+                ),
+            )
+        return {
+            # Largest first: the order the reminders go out in.
+            "reminder_days_before": sorted(days_before, reverse=True),
+            "overdue_reminder_every_days": top.integer("overdue_reminder_every_days", minimum=1),
+            "overdue_reminder_max": most,
+            "escalate_after_reminders": escalate_after,
+        }
 
     def instrument_codes(self, top: "_Section") -> list[str]:
         for code, line in self.sequence(

@@ -77,6 +77,33 @@ class Mechanism(LoadedFromDefinition):
             "A focal point with no activity this many days after being notified is flagged."
         ),
     )
+    # Reminders of due dates (revmod.notifications.services.send_reminders).
+    reminder_days_before = models.JSONField(
+        _("reminders before a due date (days before)"),
+        default=list,
+        blank=True,
+        help_text=_("For example [14, 3]: a reminder 14 days and another 3 days before."),
+    )
+    overdue_reminder_every_days = models.PositiveSmallIntegerField(
+        _("overdue reminders every (days)"),
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text=_("From the due date on, a reminder at most this often while the step is open."),
+    )
+    overdue_reminder_max = models.PositiveSmallIntegerField(
+        _("overdue reminders at most"),
+        default=4,
+        help_text=_("How many reminders are sent from the due date on, at most."),
+    )
+    escalate_after_reminders = models.PositiveSmallIntegerField(
+        _("escalate after (overdue reminders)"),
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "After this many overdue reminders the State's focal point is told; after twice "
+            "as many, the secretariat."
+        ),
+    )
 
     class Meta:
         verbose_name = _("mechanism")
