@@ -121,3 +121,18 @@ class NominationFactory(DjangoModelFactory):
     review = factory.SubFactory(CountryReviewFactory)
     role = Nomination.Role.EXPERT
     starts_on = datetime.date(2022, 3, 3)
+
+
+# --- Questionnaires (revmod.questionnaires) ---------------------------------------------------
+
+
+class PartyStatusFactory(DjangoModelFactory):
+    """A State party to an instrument since 2003 (the instrument row must exist)."""
+
+    class Meta:
+        model = "parties.PartyStatus"
+
+    state = factory.SubFactory(StateFactory)
+    instrument_id = "UNTOC"
+    became_party_on = datetime.date(2003, 9, 29)
+    action = "ratification"

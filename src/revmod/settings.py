@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "revmod.people",
     "revmod.reviews",
     "revmod.draws",
+    "revmod.notifications",
+    "revmod.questionnaires",
     "revmod.api",
     "revmod.demo",
 ]
@@ -86,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "revmod.notifications.context_processors.unread_notifications",
             ],
         },
     },

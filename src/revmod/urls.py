@@ -13,6 +13,8 @@ urlpatterns += i18n_patterns(
     path("reviews/", include("revmod.reviews.urls_health")),
     path("reviews/", include("revmod.reviews.urls")),
     path("draws/", include("revmod.draws.urls")),
+    path("notifications/", include("revmod.notifications.urls")),
+    path("questionnaires/", include("revmod.questionnaires.urls")),
     path("", include("revmod.core.urls")),
     prefix_default_language=True,
 )
