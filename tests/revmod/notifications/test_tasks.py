@@ -79,8 +79,9 @@ def test_a_reminder_reaches_a_real_smtp_server_in_the_recipients_language(
     assert smtp_server.envelopes[0].rcpt_tos == [cast.expert.email]
     assert message["To"] == cast.expert.email
     assert message["Content-Language"] == "fr"
-    # The step's name comes from the mechanism definition, in French.
-    assert message["Subject"].startswith("revmod: “Questionnaire d'auto-évaluation”")
+    # The sentence is the French catalogue's, the step's name the mechanism definition's French one.
+    assert message["Subject"].startswith("revmod\xa0: L'étape «\xa0Questionnaire d'auto-évaluation")
+    assert "de l'examen de Ghana" in message["Subject"]
     assert '<html lang="fr" dir="ltr">' in html_part(message)
     assert f"/fr/reviews/{cast.review.pk}/" in message.get_body(("plain",)).get_content()
     notification = Notification.objects.get(event="due_soon")
